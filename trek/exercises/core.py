@@ -25,10 +25,13 @@ from __future__ import annotations
 
 import contextlib
 import html
+import os
 import signal
 import sys
+import sysconfig
 import textwrap
 import threading
+import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +83,11 @@ def contains_placeholder(value: Any, _depth: int = 0) -> bool:
     """True if ``value`` is the placeholder or holds it somewhere in a container."""
     if value is PLACEHOLDER:
         return True
+    # f"GET {____} HTTP/1.1" and "%s" % ____ format the placeholder into the text.
+    if isinstance(value, str):
+        return "____" in value
+    if isinstance(value, (bytes, bytearray)):
+        return b"____" in value
     if _depth > 6:
         return False
     if isinstance(value, dict):
@@ -207,6 +215,9 @@ def time_limit(seconds: float):
     def _on_alarm(signum, frame):
         raise LearnerCodeTimeout(seconds)
 
+    # An enclosing timer (pytest-timeout, a checker's own) is re-armed afterwards, not lost.
+    outer_delay, outer_interval = signal.getitimer(signal.ITIMER_REAL)
+    started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -214,6 +225,24 @@ def time_limit(seconds: float):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer_delay:
+            left = outer_delay - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), outer_interval)
+
+
+_TREK_DIR = str(Path(__file__).resolve().parent.parent)
+_LIBRARY_DIRS = tuple(
+    {str(Path(sysconfig.get_paths()[key]).resolve()) for key in ("stdlib", "platstdlib")}
+)
+
+
+def _is_library_frame(filename: str) -> bool:
+    """True for frames of trek itself, installed packages and the standard library: the
+    learner's own line is the innermost frame that is none of these."""
+    if filename.startswith("<frozen") or "site-packages" in filename:
+        return True
+    path = str(Path(filename).resolve()) if os.path.isabs(filename) else filename
+    return path.startswith(tuple(d + os.sep for d in (_TREK_DIR, *_LIBRARY_DIRS)))
 
 
 def describe_exception(exc: BaseException) -> str:
@@ -223,8 +252,7 @@ def describe_exception(exc: BaseException) -> str:
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     where = ""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        filename = frame.filename
-        if "/trek/" in filename or "site-packages" in filename or filename.startswith("<frozen"):
+        if _is_library_frame(frame.filename):
             continue
         if frame.line:
             where = f" (at `{frame.line.strip()}`)"
@@ -288,6 +316,11 @@ class Exercise:
 
     # -- machinery --------------------------------------------------------------------------
     @classmethod
+    def solution_context(cls) -> dict[str, Any]:
+        """Notebook variables the reference solution relies on (e.g. the stage's ``sb``)."""
+        return {}
+
+    @classmethod
     def solution_source(cls) -> str:
         return (SOLUTIONS_DIR / cls.solution_file).read_text(encoding="utf-8")
 
@@ -295,7 +328,8 @@ class Exercise:
         missing = [name for name in self.names if name not in self._namespace]
         if missing:
             listed = ", ".join(f"`{name}`" for name in missing)
-            raise NotAttempted(f"Run the exercise cell first: {listed} is not defined yet.")
+            verb = "is" if len(missing) == 1 else "are"
+            raise NotAttempted(f"Run the exercise cell first: {listed} {verb} not defined yet.")
         values = [self._namespace[name] for name in self.names]
         if any(contains_placeholder(value) for value in values):
             raise NotAttempted("Replace every ____ in the exercise cell with your answer.")
@@ -320,6 +354,9 @@ class Exercise:
         except KeyboardInterrupt:
             raise
         except Exception as exc:
+            # httpx.get(____), json.dumps(____)…: a library refused the placeholder itself.
+            if "____" in str(exc) or "_Placeholder" in str(exc):
+                return Feedback(UNATTEMPTED, "Replace every ____ in your code with your answer.")
             return Feedback(INCORRECT, f"Your code raised {describe_exception(exc)}.")
         return Feedback(CORRECT, self.praise())
 
@@ -355,7 +392,14 @@ def require_type(value: Any, expected: type | tuple[type, ...], what: str) -> No
             if isinstance(expected, tuple)
             else expected.__name__
         )
-        raise Incorrect(f"{what} should be a {names}, but it is a {type(value).__name__}.")
+        actual = type(value).__name__
+
+        def article(word: str) -> str:
+            return "an" if word[:1].lower() in "aeiou" else "a"
+
+        raise Incorrect(
+            f"{what} should be {article(names)} {names}, but it is {article(actual)} {actual}."
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -383,7 +427,7 @@ def run_check(exercise: type[Exercise], **values: Any) -> Feedback:
 
 def solution_namespace(exercise: type[Exercise]) -> dict[str, Any]:
     """Execute the reference solution and return the variables it defines."""
-    namespace: dict[str, Any] = {"____": PLACEHOLDER}
+    namespace: dict[str, Any] = {"____": PLACEHOLDER, **exercise.solution_context()}
     exec(compile(exercise.solution_source(), exercise.solution_file, "exec"), namespace)
     return namespace
 
