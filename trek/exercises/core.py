@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import inspect
 import os
 import signal
 import sys
@@ -379,6 +380,12 @@ def call_learner(func: Any, *args: Any, name: str = "your function", **kwargs: A
     if not callable(func):
         raise Incorrect(f"{name} should be a function, but it is a {type(func).__name__}.")
     result = func(*args, **kwargs)
+    if inspect.iscoroutine(result):
+        result.close()  # never awaited: close it so Python does not warn later
+        raise Incorrect(
+            f"{name} is an `async def` function, so calling it only made a coroutine. "
+            "Define it with a plain `def` here."
+        )
     if contains_placeholder(result):
         raise NotAttempted(f"{name} still returns ____: fill in its body.")
     return result
@@ -428,7 +435,10 @@ def run_check(exercise: type[Exercise], **values: Any) -> Feedback:
 def solution_namespace(exercise: type[Exercise]) -> dict[str, Any]:
     """Execute the reference solution and return the variables it defines."""
     namespace: dict[str, Any] = {"____": PLACEHOLDER, **exercise.solution_context()}
-    exec(compile(exercise.solution_source(), exercise.solution_file, "exec"), namespace)
+    # dont_inherit: this module's `from __future__ import annotations` must not leak into the
+    # solution (it would turn annotations into strings that pydantic cannot resolve here).
+    code = compile(exercise.solution_source(), exercise.solution_file, "exec", dont_inherit=True)
+    exec(code, namespace)
     return namespace
 
 
