@@ -19,7 +19,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "progress":
         if args.export:
-            print(f"Progress written to {progress.export(args.export)}")
+            try:
+                print(f"Progress written to {progress.export(args.export)}")
+            except OSError as exc:
+                print(f"Could not export progress: {exc}", file=sys.stderr)
+                return 1
         elif args.import_:
             try:
                 count = progress.import_(args.import_)

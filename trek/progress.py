@@ -58,11 +58,11 @@ def _read() -> dict[str, Any]:
     except FileNotFoundError:
         return _empty()
     except (OSError, ValueError):
-        # Keep the unreadable file for inspection and start afresh.
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("exercises"), dict):
+        # Keep the unreadable (or not-a-progress) file for inspection and start afresh.
         with contextlib.suppress(OSError):
             path.replace(path.with_name(f"progress.corrupt-{os.getpid()}.json"))
-        return _empty()
-    if not isinstance(data, dict) or not isinstance(data.get("exercises"), dict):
         return _empty()
     return data
 
@@ -114,7 +114,11 @@ def export(path: str | os.PathLike[str]) -> Path:
 def import_(path: str | os.PathLike[str]) -> int:
     """Merge progress exported elsewhere into this machine's; returns entries merged."""
     incoming = json.loads(Path(path).read_text(encoding="utf-8"))
-    if not isinstance(incoming, dict) or not isinstance(incoming.get("exercises"), dict):
+    if (
+        not isinstance(incoming, dict)
+        or not isinstance(incoming.get("exercises"), dict)
+        or not all(isinstance(entry, dict) for entry in incoming["exercises"].values())
+    ):
         raise ValueError(f"{path} is not a trek progress file")
     with _locked():
         data = _read()

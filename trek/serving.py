@@ -20,7 +20,9 @@ STARTUP_TIMEOUT = 10.0
 
 
 def _bind_loopback() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose proto
+    # is TCP, and without it every keep-alive response waits ~40 ms (Nagle + delayed ACK).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
@@ -40,7 +42,9 @@ def browser_url(port: int, path: str = "/", scheme: str = "http") -> str:
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
     if prefix and scheme == "http":
         return f"{prefix.rstrip('/')}/proxy/{port}{quote(path, safe='/?=&%')}"
-    return f"{scheme}://127.0.0.1:{port}{path}"
+    # The HTTPS sandbox's certificate names localhost only: a 127.0.0.1 link would not verify.
+    host = "localhost" if scheme == "https" else "127.0.0.1"
+    return f"{scheme}://{host}:{port}{path}"
 
 
 @dataclass
@@ -136,7 +140,9 @@ class BackgroundServer:
         from hypercorn.config import Config
 
         config = Config()
-        config.bind = [f"fd://{self._socket.fileno()}"]
+        # Hypercorn closes the socket it is given on shutdown: hand it a duplicate, so stop()
+        # closing ours does not close (twice) a descriptor number that may be reused by then.
+        config.bind = [f"fd://{os.dup(self._socket.fileno())}"]
         config.certfile = self.tls.certfile
         config.keyfile = self.tls.keyfile
         config.alpn_protocols = ["h2", "http/1.1"]

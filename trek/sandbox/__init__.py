@@ -107,7 +107,10 @@ def _tls_files(name: str) -> tuple[Any, Path]:
     if _tls_dir is None:
         _tls_dir = Path(tempfile.mkdtemp(prefix="trek-tls-"))
         atexit.register(shutil.rmtree, _tls_dir, True)
-    return trustme.CA(organization_name=f"Backend Trek {name} CA"), _tls_dir
+    # A directory per server: a restarted sandbox must not overwrite the CA file that a
+    # still-running one (and the clients trusting it) uses.
+    directory = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=_tls_dir))
+    return trustme.CA(organization_name=f"Backend Trek {name} CA"), directory
 
 
 def _serve_tls(name: str) -> TLSSandbox:
