@@ -137,6 +137,13 @@ def test_statuscodes_wrong_answers():
     assert_check_failed(s.StatusCodes, "right class, but not 200", status_codes=created_ok)
     server_blamed = {**reference, "the request body is not valid JSON": 500}
     assert_check_failed(s.StatusCodes, "wrong class", status_codes=server_blamed)
+    # 308 is a permanent move too (one that keeps the method): also right.
+    assert_check_passed(
+        s.StatusCodes,
+        status_codes={**reference, "the resource moved permanently to a new URL": 308},
+    )
+    moved_temporarily = {**reference, "the resource moved permanently to a new URL": 302}
+    assert_check_failed(s.StatusCodes, "right class, but not 302", status_codes=moved_temporarily)
     as_text = {**reference, "no order has this id": "404"}
     assert_check_failed(s.StatusCodes, "int codes", status_codes=as_text)
     del reference["no order has this id"]

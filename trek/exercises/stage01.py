@@ -241,6 +241,8 @@ _STATUS_ANSWERS = {
     ),
     "the resource moved permanently to a new URL": (301, "a permanent move"),
 }
+#: Scenarios with more than one right answer: 308 is the permanent move that keeps the method.
+_ALSO_RIGHT = {"the resource moved permanently to a new URL": {308}}
 
 
 class StatusCodes(HTTPExercise):
@@ -266,7 +268,7 @@ class StatusCodes(HTTPExercise):
             given = status_codes[scenario]
             if not isinstance(given, int) or isinstance(given, bool):
                 raise Incorrect(f"Use int codes like 200; for {scenario!r} you gave {given!r}.")
-            if given != code:
+            if given != code and given not in _ALSO_RIGHT.get(scenario, ()):
                 if given // 100 != code // 100:
                     wrong.append(f"{scenario!r}: {given} is the wrong class ({reason})")
                 else:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
@@ -55,6 +55,18 @@ class _Resource:
 
 
 @dataclass
+class _WorkStats:
+    """What ``/work/{key}`` saw for one key: how many requests overlapped, and when each ran."""
+
+    in_flight: int = 0
+    peak: int = 0
+    total: int = 0
+    completed: int = 0
+    #: (start, end, status) per finished request, ``time.monotonic()`` seconds.
+    intervals: list[tuple[float, float, int]] = field(default_factory=list)
+
+
+@dataclass
 class SandboxState:
     """Everything the sandbox remembers between requests, guarded by one lock."""
 
@@ -65,6 +77,8 @@ class SandboxState:
     resources: dict[str, _Resource] = field(default_factory=dict)
     #: Per client key: every request seen by the keyed endpoints, for checkers and plots.
     logs: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    #: Per client key: concurrency seen by ``/work/{key}`` (stage 02 measures learners with it).
+    work: dict[str, _WorkStats] = field(default_factory=lambda: defaultdict(_WorkStats))
 
     def log(self, key: str, request: Request, status: int, **extra: Any) -> None:
         with self.lock:
@@ -218,6 +232,7 @@ relative, so it works through a proxy too.</p><ul>
 <li><a href="cookies">cookies</a>, <a href="cookies/set?flavour=oat">cookies/set</a>, <a href="cookies/session">cookies/session</a></li>
 <li><a href="etag/doc">etag/{name}</a>, <a href="cache/60">cache/{seconds}</a>, <a href="negotiate">negotiate</a></li>
 <li><a href="flaky/demo?failures=2">flaky/{key}</a>, <a href="rate-limited/demo">rate-limited/{key}</a></li>
+<li><a href="work/demo?ms=200">work/{key}?ms=…</a>, <a href="work/demo/stats">work/{key}/stats</a> (concurrency the server saw)</li>
 <li><a href="basic-auth/ada/lovelace">basic-auth/{user}/{password}</a>, <a href="bearer">bearer</a></li>
 <li><a href="cors/data">cors/…</a>, <a href="json">json</a>, <a href="html">html</a></li>
 </ul></body></html>"""
@@ -275,7 +290,8 @@ def create_app() -> FastAPI:  # noqa: C901 - one route table, read top to bottom
             extra["Allow"] = "GET, HEAD"
         if code in (429, 503):
             extra["Retry-After"] = "1"
-        if code in (204, 304) or request.method == "HEAD":
+        # RFC 9110 §15.3.5, §15.3.6, §15.4.5: 204, 205 and 304 responses carry no content.
+        if code in (204, 205, 304) or request.method == "HEAD":
             return Response(status_code=code, headers=extra)
         return JSONResponse({"status": code, "reason": _reason(code)}, code, headers=extra)
 
@@ -297,13 +313,18 @@ def create_app() -> FastAPI:  # noqa: C901 - one route table, read top to bottom
         """Redirect to ``url`` (on this sandbox only) with the status code asked for."""
         if status_code not in (301, 302, 303, 307, 308):
             return JSONResponse({"detail": "status_code must be 301/302/303/307/308"}, 400)
-        target = urlsplit(url)
+        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+            return JSONResponse({"detail": "url must not contain control characters"}, 400)
+        # Browsers read "/\\host" as "//host": judge the URL the way they will.
+        target = urlsplit(url.replace("\\", "/"))
         if target.netloc and target.netloc != request.url.netloc:
             return JSONResponse(
                 {"detail": "the sandbox only redirects to itself; use a path like /anything"},
                 status_code=400,
             )
-        return Response(status_code=status_code, headers={"Location": url})
+        # A header value is ASCII: percent-encode anything else (RFC 3986 §2.1).
+        location = quote(url, safe="/:?#[]@!$&'()*+,;=%~")
+        return Response(status_code=status_code, headers={"Location": location})
 
     @app.get("/redirect-loop/{step}")
     async def redirect_loop(step: str) -> Response:
@@ -315,8 +336,11 @@ def create_app() -> FastAPI:  # noqa: C901 - one route table, read top to bottom
     @app.api_route("/delay/{seconds}", methods=ANY_METHOD)
     async def delay(seconds: float, request: Request) -> JSONResponse:
         seconds = max(0.0, min(seconds, MAX_DELAY_SECONDS))
+        # Read the request first: a client that timed out has gone by the time the sleep ends,
+        # and reading its body then raises ClientDisconnect (a traceback in the notebook).
+        echo = await _echo(request)
         await asyncio.sleep(seconds)
-        return JSONResponse({"delayed": seconds, **await _echo(request)})
+        return JSONResponse({"delayed": seconds, **echo})
 
     @app.get("/stream/{n}")
     async def stream(n: int, delay: float = 0.0) -> StreamingResponse:
@@ -518,6 +542,56 @@ def create_app() -> FastAPI:  # noqa: C901 - one route table, read top to bottom
         state.log(key, request, 200)
         return JSONResponse({"detail": "ok", "remaining": limit - len(recent)}, headers=headers)
 
+    # -- concurrency, measured by the server -------------------------------------------------
+    @app.get("/work/{key}")
+    async def work(key: str, request: Request, ms: int = 100, status: int = 200) -> Response:
+        """Take ``ms`` milliseconds (without blocking the server) and count how many requests
+        for ``key`` are in flight at once: ``/work/{key}/stats`` reports the peak."""
+        ms = max(0, min(ms, int(MAX_DELAY_SECONDS * 1000)))
+        status = status if 200 <= status <= 599 else 200
+        started = time.monotonic()
+        with state.lock:
+            stats = state.work[key]
+            stats.in_flight += 1
+            stats.total += 1
+            stats.peak = max(stats.peak, stats.in_flight)
+            seq, in_flight = stats.total, stats.in_flight
+        try:
+            await asyncio.sleep(ms / 1000)
+        finally:
+            with state.lock:
+                stats.in_flight -= 1
+                stats.completed += 1
+                stats.intervals.append((started, time.monotonic(), status))
+        body = {
+            "key": key,
+            "seq": seq,
+            "ms": ms,
+            "in_flight": in_flight,
+            "query": dict(request.query_params),
+        }
+        return JSONResponse(body, status_code=status)
+
+    @app.get("/work/{key}/stats")
+    async def work_stats(key: str) -> dict[str, Any]:
+        """Peak and current concurrency for ``key``, and each request's start and end in
+        seconds after the first one started."""
+        with state.lock:
+            stats = state.work.get(key) or _WorkStats()
+            intervals = sorted(stats.intervals)
+            origin = intervals[0][0] if intervals else 0.0
+            return {
+                "key": key,
+                "in_flight": stats.in_flight,
+                "peak": stats.peak,
+                "total": stats.total,
+                "completed": stats.completed,
+                "intervals": [
+                    {"start": round(a - origin, 4), "end": round(b - origin, 4), "status": c}
+                    for a, b, c in intervals
+                ],
+            }
+
     @app.get("/log/{key}")
     async def request_log(key: str) -> dict[str, Any]:
         """What the keyed endpoints (flaky, rate-limited) saw for ``key``, oldest first."""
@@ -597,4 +671,10 @@ def create_app() -> FastAPI:  # noqa: C901 - one route table, read top to bottom
     async def robots() -> str:
         return "User-agent: *\nDisallow: /\n"
 
+    # RFC 9110 §9.3.2: a general-purpose server supports HEAD wherever it supports GET.
+    # Starlette adds it to GET routes, FastAPI does not; the server drops the body itself.
+    for route in app.routes:
+        methods = getattr(route, "methods", None)
+        if methods is not None and "GET" in methods:
+            methods.add("HEAD")
     return app
