@@ -35,8 +35,8 @@ class Stage:
 
 STAGES: tuple[Stage, ...] = (
     Stage(1, "http", "Web fundamentals & HTTP", "01-http.ipynb"),
-    Stage(2, "language", "Choose your language"),
-    Stage(3, "sql", "Databases & SQL"),
+    Stage(2, "language", "Choose your language", "02-language.ipynb"),
+    Stage(3, "sql", "Databases & SQL", "03-sql.ipynb"),
     Stage(4, "rest", "REST API design & frameworks"),
     Stage(5, "auth", "Authentication & authorization"),
     Stage(6, "caching", "Caching strategies"),
