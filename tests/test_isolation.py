@@ -37,6 +37,7 @@ class ProcessWatcher:
         for pid in list(self.kernel_pids):
             try:
                 kernel = psutil.Process(pid)
+                self.seen.setdefault(pid, kernel)
                 for child in kernel.children(recursive=True):
                     self.seen.setdefault(child.pid, child)
             except psutil.Error:
