@@ -17,12 +17,14 @@ LAB_ARGS ?=
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-m 'not slow'"`.
 PYTEST_ARGS ?=
 
-.PHONY: help venv lab book test lint clean
+.PHONY: help venv lab book test test-services bench lint clean
 
 help:
 	@echo "make lab    set up (first time) and open JupyterLab on the course"
 	@echo "make book   build the course website into _build/html"
 	@echo "make test   run every test (unit, checkers, notebooks, book)"
+	@echo "make test-services  the notebook and checker suites against real PostgreSQL/Redis"
+	@echo "make bench  measure start-up, notebook, book and setup times into BENCHMARKS.md"
 	@echo "make lint   ruff check and format check"
 	@echo "make clean  remove .venv and _build"
 
@@ -68,6 +70,20 @@ lint: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# "Services mode": the same notebooks and checkers against servers of the machine's own
+# (started here when they are installed but down). Override the URLs to point elsewhere.
+SERVICES_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
+SERVICES_TESTS ?= tests/test_services.py tests/test_shop_dataset.py tests/test_bad_input.py \
+	$(wildcard tests/test_stage*_checkers.py) tests/test_notebooks.py
+test-services: $(STAMP)
+	bash tools/ensure-services.sh
+	DATABASE_URL="$(SERVICES_DATABASE_URL)" REDIS_URL="$(SERVICES_REDIS_URL)" \
+	  $(PY) -m pytest -n 2 --dist loadgroup $(SERVICES_TESTS) $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) tools/bench.py
 
 clean:
 	rm -rf $(VENV) _build
