@@ -1,5 +1,6 @@
-"""Two copies of a notebook running at once never collide, agree on every outcome, and leave
-no process behind once their kernels have shut down.
+"""Two copies of a notebook running at once never collide, agree on every outcome (with each
+other and with a third run after them), and leave no process behind once their kernels have
+shut down.
 
 Each notebook is executed twice *concurrently*, solved (so every check really talks to the
 sandbox, PostgreSQL or Redis), sharing one private TREK_CACHE (the same embedded-services
@@ -121,10 +122,13 @@ def test_two_runs_at_once_agree_and_leave_nothing_behind(path, tmp_path, monkeyp
         for thread in threads:
             thread.join(600)
 
-    for name in ("a", "b"):
+        # "Restart & Run All" once more, after both: same cache, data left by the runs above.
+        run("again")
+
+    for name in ("a", "b", "again"):
         assert not isinstance(results[name], Exception), f"run {name} failed: {results[name]}"
     first, second = _outcomes(results["a"]), _outcomes(results["b"])
-    assert first == second
+    assert first == second == _outcomes(results["again"])
     assert all(line.endswith("Correct") for line in first), first
 
     deadline = time.monotonic() + 15

@@ -65,6 +65,18 @@ def test_a_corrupt_file_is_set_aside_not_fatal(trek_home, content):
     assert kept[0].read_text(encoding="latin-1") == content
 
 
+def test_a_corrupted_file_falls_back_to_the_last_good_copy(trek_home):
+    """Entries written before the damage survive it: the write before last left a backup."""
+    progress.record(1, "http-ex-first", "correct")
+    progress.record(1, "http-ex-second", "correct")
+    (trek_home / "progress.json").write_bytes(b'{"exercises": {"http-ex-fi')  # truncated
+    recovered = progress.load()
+    assert recovered["http-ex-first"]["solved_at"]
+    progress.record(1, "http-ex-third", "correct")
+    assert {"http-ex-first", "http-ex-third"} <= set(progress.load())
+    assert len(list(trek_home.glob("progress.corrupt-*.json"))) == 1
+
+
 def _write_records(home: str, writer: int, start, count: int) -> None:
     os.environ["TREK_HOME"] = home
     start.wait()

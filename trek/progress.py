@@ -12,6 +12,7 @@ import datetime as _dt
 import html
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -51,27 +52,49 @@ def _empty() -> dict[str, Any]:
     return {"schema": SCHEMA, "exercises": {}}
 
 
-def _read() -> dict[str, Any]:
-    path = progress_file()
+def _backup_file() -> Path:
+    return home() / "progress.backup.json"
+
+
+def _parse(path: Path) -> dict[str, Any] | None:
+    """The progress stored in ``path``; None if it is missing, unreadable or not progress."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return _empty()
     except (OSError, ValueError):
-        data = None
+        return None
     if not isinstance(data, dict) or not isinstance(data.get("exercises"), dict):
-        # Keep the unreadable (or not-a-progress) file for inspection and start afresh.
-        with contextlib.suppress(OSError):
-            path.replace(path.with_name(f"progress.corrupt-{os.getpid()}.json"))
-        return _empty()
+        return None
     return data
 
 
+def _read() -> dict[str, Any]:
+    path = progress_file()
+    if not path.exists():
+        return _empty()
+    data = _parse(path)
+    if data is not None:
+        return data
+    # Unreadable (a crash mid-copy, a hand edit gone wrong, a foreign file): keep it for
+    # inspection, and carry on from the copy taken before the last write.
+    with contextlib.suppress(OSError):
+        path.replace(path.with_name(f"progress.corrupt-{os.getpid()}.json"))
+    restored = _parse(_backup_file())
+    if restored is None:
+        return _empty()
+    with contextlib.suppress(OSError):
+        _write(restored)
+    return restored
+
+
 def _write(data: dict[str, Any]) -> None:
+    """Replace the progress file atomically, keeping the previous good version as a backup."""
     path = progress_file()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".progress-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=1, sort_keys=True)
+    if _parse(path) is not None:
+        with contextlib.suppress(OSError):
+            shutil.copyfile(path, _backup_file())
     os.replace(tmp, path)
 
 
