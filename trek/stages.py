@@ -37,7 +37,7 @@ STAGES: tuple[Stage, ...] = (
     Stage(1, "http", "Web fundamentals & HTTP", "01-http.ipynb"),
     Stage(2, "language", "Choose your language", "02-language.ipynb"),
     Stage(3, "sql", "Databases & SQL", "03-sql.ipynb"),
-    Stage(4, "rest", "REST API design & frameworks"),
+    Stage(4, "rest", "REST API design & frameworks", "04-rest.ipynb"),
     Stage(5, "auth", "Authentication & authorization"),
     Stage(6, "caching", "Caching strategies"),
     Stage(7, "queues", "Message queues & async processing"),
