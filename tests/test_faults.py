@@ -115,3 +115,65 @@ def test_data_survives_a_kernel_restart(cache):
     assert "rows 2" in _run(STARTS_AND_EXITS, cache)
     assert not _servers_under(cache, "postgres")
     assert not _servers_under(cache, "redis")
+
+
+CREATES_DATABASE_AND_WAITS = """
+import time
+from trek import services
+print(services.create_database("reapme"), flush=True)
+time.sleep(60)
+"""
+
+
+def _database_exists(name_prefix: str, pid: int, env: dict[str, str]) -> bool:
+    out = _run_env(
+        "from trek import services; import psycopg\n"
+        "with psycopg.connect(services.postgres()) as c:\n"
+        f"    print(c.execute(\"select count(*) from pg_database where datname = '{name_prefix}_{pid}'\").fetchone()[0])",
+        env,
+    )
+    return out.strip().endswith("1")
+
+
+def _run_env(script: str, env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_a_killed_kernels_database_is_dropped_by_the_next_one(tmp_path):
+    """In either mode (embedded, or DATABASE_URL when set): no database outlives its kernel
+    for longer than the next create_database."""
+    env = dict(os.environ)
+    if "DATABASE_URL" not in env:
+        env["TREK_CACHE"] = str(tmp_path / "cache")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CREATES_DATABASE_AND_WAITS],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    keeper = None
+    try:
+        assert proc.stdout.readline().strip(), "create_database did not answer"
+        if "DATABASE_URL" not in env:
+            # Keep the embedded server up after the kill, as a second open notebook would.
+            keeper = subprocess.Popen(
+                [sys.executable, "-c", STARTS_AND_WAITS.format(service="postgres")],
+                stdout=subprocess.PIPE,
+                text=True,
+                env=env,
+            )
+            assert keeper.stdout.readline().strip()
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        assert _database_exists("reapme", proc.pid, env)
+        _run_env("from trek import services; services.create_database('other')", env)
+        assert not _database_exists("reapme", proc.pid, env)
+    finally:
+        for p in (proc, keeper):
+            if p is not None and p.poll() is None:
+                p.terminate()
+                p.wait(10)

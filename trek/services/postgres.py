@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import re
+import socket
 import threading
 import warnings
 from typing import Any
@@ -33,6 +34,22 @@ def _prune_dead_handles(pgdata) -> None:
             handles.write_text(json.dumps(alive))
 
 
+@contextlib.contextmanager
+def _file_lock(path):
+    """An exclusive advisory lock on ``path`` across processes (no-op where fcntl is missing)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    with open(path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _embedded() -> str:
     global _server
     if _server is None:
@@ -41,9 +58,12 @@ def _embedded() -> str:
             import pgserver
 
             pgdata = cache_dir("postgres16")
-            _prune_dead_handles(pgdata)
             try:
-                _server = pgserver.get_server(pgdata, cleanup_mode="stop")
+                # Two kernels starting at once on a fresh cache must not both run initdb:
+                # serialise start-up on a lock of our own next to the data directory.
+                with _file_lock(pgdata.with_name("postgres16.lock")):
+                    _prune_dead_handles(pgdata)
+                    _server = pgserver.get_server(pgdata, cleanup_mode="stop")
             except Exception as exc:
                 raise ServiceUnavailable(
                     f"The embedded PostgreSQL could not start ({type(exc).__name__}: {exc}). "
@@ -112,11 +132,43 @@ def create_database(prefix: str, *, drop_at_exit: bool = True) -> str:
         raise ValueError(f"{prefix!r} makes a poor database name; use letters, digits and _")
     admin = postgres()
     with psycopg.connect(admin, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
+        reap_orphan_databases(conn)
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+        # Who owns it, so a later start can drop it if this kernel dies without cleaning up.
+        owner = f"{_OWNER_TAG}{socket.gethostname()}:{os.getpid()}"
+        conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{owner.replace(chr(39), '')}'")
     if drop_at_exit:
         atexit.register(drop_database, name)
     return postgres(name)
+
+
+_OWNER_TAG = "backend-trek kernel "
+
+
+def reap_orphan_databases(conn: Any) -> list[str]:
+    """Drop databases made by :func:`create_database` for kernels of *this* machine that no
+    longer run (killed, or shut down without their exit hooks). Databases of other machines
+    sharing the server, and anything not made by trek, are left alone."""
+    import psutil
+
+    rows = conn.execute(
+        "select datname, shobj_description(oid, 'pg_database') from pg_database "
+        "where shobj_description(oid, 'pg_database') like %s",
+        (_OWNER_TAG + "%",),
+    ).fetchall()
+    dropped = []
+    here = socket.gethostname()
+    for name, comment in rows:
+        host, _, pid = comment[len(_OWNER_TAG) :].rpartition(":")
+        if host != here or not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        if psutil.pid_exists(int(pid)):
+            continue
+        with contextlib.suppress(Exception):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            dropped.append(name)
+    return dropped
 
 
 def drop_database(name: str) -> None:
