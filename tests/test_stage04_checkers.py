@@ -17,9 +17,6 @@ import pytest
 from trek.exercises import apicheck
 from trek.exercises import stage04 as s
 from trek.exercises.core import (
-    PLACEHOLDER as ____,
-)
-from trek.exercises.core import (
     SOLUTIONS_DIR,
     assert_check_failed,
     assert_check_passed,
@@ -81,16 +78,6 @@ def test_reference_openapi_document_is_valid(exercise):
     document = app.openapi()
     validate(document)  # raises on anything the OpenAPI 3.1 specification does not allow
     assert document["openapi"].startswith("3.1")
-
-
-@pytest.mark.parametrize("exercise", s.EXERCISES, ids=lambda cls: cls.__name__)
-def test_untouched_placeholder_is_not_attempted(exercise):
-    assert_check_unattempted(exercise, **{name: ____ for name in exercise.names})
-
-
-@pytest.mark.parametrize("exercise", s.EXERCISES, ids=lambda cls: cls.__name__)
-def test_undefined_names_are_not_attempted(exercise):
-    assert_check_unattempted(exercise)
 
 
 @pytest.mark.parametrize(
