@@ -1,23 +1,23 @@
 """Build the whole book exactly as `make book` does, warnings as errors, and look at the result.
 
 The build executes every notebook (that is part of the build), so it is the slowest test. It
-is ONE test function on purpose: the build happens once, on one xdist worker, whatever the
-scheduler does with groups (pytest 9.2 + pytest-xdist 3.8.0 silently ignore ``xdist_group``,
-pytest-dev/pytest-xdist#1386, so a module-scoped fixture shared by several tests could build
-the book twice). Each check below returns a list of problems, and the test reports them all.
+happens once per session in the ``book_build`` fixture (tests/bookbuild.py), shared with the
+browser tests of tests/test_browser.py: all of them carry ``xdist_group("book")`` so that
+pytest-xdist runs them on one worker (pytest 9.1.1 is pinned because pytest 9.2 +
+pytest-xdist 3.8.0 silently ignore ``xdist_group``, pytest-dev/pytest-xdist#1386; on such a
+pair the tests stay correct, the browser tests' worker would only build the book again).
+Each check below returns a list of problems, and the test reports them all.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbtools
 import pytest
+import yaml
 
 from trek.stages import STAGES
 
@@ -26,11 +26,6 @@ REPO = nbtools.REPO
 # addresses); the book serves everything itself.
 EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"'](?:https?:)?//[^\"']+[\"']", re.I)
 AVAILABLE = [st for st in STAGES if st.available]
-
-
-def jupyter_book() -> str:
-    beside = Path(sys.executable).with_name("jupyter-book")
-    return str(beside) if beside.exists() else (shutil.which("jupyter-book") or "jupyter-book")
 
 
 def stage_page(html_dir: Path, st) -> Path:
@@ -46,12 +41,44 @@ def pages_missing(html_dir: Path) -> list[str]:
     return [f"page {name} was not built" for name in names if not (html_dir / name).exists()]
 
 
+def toc_pages() -> set[str]:
+    """The documents _toc.yml lists (``book/intro``, ``notebooks/01-http``, ...)."""
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    found = {toc["root"]}
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                found.add(entry["file"])
+            for key in ("parts", "chapters", "sections"):
+                walk(entry.get(key, []))
+
+    walk(toc.get("parts", []))
+    return found
+
+
+#: Pages Sphinx writes besides the documents: the redirect to the root, search and index.
+GENERATED_PAGES = {"index", "search", "genindex"}
+
+
+def pages_beyond_toc(html_dir: Path) -> list[str]:
+    """Only the pages of _toc.yml are built: no README, no .pytest_cache, no stray notes."""
+    built = {
+        str(p.relative_to(html_dir).with_suffix(""))
+        for p in html_dir.rglob("*.html")
+        if not p.relative_to(html_dir).parts[0].startswith("_")
+    }
+    extra = sorted(built - toc_pages() - GENERATED_PAGES)
+    return [f"page {name}.html was built but _toc.yml does not list it" for name in extra]
+
+
 def trek_map_problems(intro_html: str) -> list[str]:
     if 'id="trek-map"' not in intro_html:
         return ["the intro page has no trek map (label trek-map)"]
-    table = intro_html.split('id="trek-map"', 1)[1].split("</table>", 1)[0]
-    body = table.split("<tbody>", 1)[-1]
-    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    # One table per part (Foundations, Building blocks, Production), all after the label.
+    after = intro_html.split('id="trek-map"', 1)[1]
+    bodies = re.findall(r"<tbody>(.*?)</tbody>", after, re.S)
+    rows = [row for body in bodies for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
     if len(rows) != len(STAGES):
         return [f"the trek map lists {len(rows)} stages, not {len(STAGES)}"]
     problems = []
@@ -80,6 +107,14 @@ def solution_problems(page_html: str, labels: list[str], where: str) -> list[str
         if f'id="{label}"' not in page_html:
             problems.append(f"{where}: exercise {label} is not on the page")
     return problems
+
+
+def exercise_number_problems(page_html: str, count: int, where: str) -> list[str]:
+    """A stage's exercises are numbered 1..n on its page, so that "Exercise 3" is ``q3``."""
+    numbers = [int(n) for n in re.findall(r'class="caption-number">Exercise (\d+)', page_html)]
+    if numbers != list(range(1, count + 1)):
+        return [f"{where}: exercises are numbered {numbers}, not 1..{count} (their qN)"]
+    return []
 
 
 def feedback_problems(page_html: str, count: int, where: str) -> list[str]:
@@ -123,25 +158,18 @@ def launch_button_problems(page_html: str, st) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.xdist_group("book")
 @pytest.mark.timeout(3600)
-def test_book(tmp_path):
-    out = tmp_path / "book"
-    env = nbtools.kernel_environment(tmp_path / "trek-home")
-    before = nbtools.tree_snapshot()
-    command = [jupyter_book(), "build", "--all", "-W", "-n", "--keep-going"]
-    command += ["--path-output", str(out), str(REPO)]
-    result = subprocess.run(
-        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=3000
+def test_book(book_build):
+    assert book_build.returncode == 0, (
+        f"jupyter-book build failed (exit {book_build.returncode}):\n{book_build.log_tail()}"
     )
-    log = "\n".join((result.stdout + result.stderr).splitlines()[-80:])
-    assert result.returncode == 0, f"jupyter-book build failed (exit {result.returncode}):\n{log}"
-    assert "build succeeded" in result.stdout, log
+    assert "build succeeded" in book_build.stdout, book_build.log_tail()
 
-    html_dir = out / "_build" / "html"
+    html_dir = book_build.html_dir
     problems = [
-        f"the build wrote into the repository: {change}"
-        for change in nbtools.changed_files(before, nbtools.tree_snapshot())
+        f"the build wrote into the repository: {change}" for change in book_build.wrote_into_repo
     ]
     problems += pages_missing(html_dir)
+    problems += pages_beyond_toc(html_dir)
     if not problems:
         problems += trek_map_problems((html_dir / "book" / "intro.html").read_text("utf-8"))
         for st in AVAILABLE:
@@ -149,6 +177,7 @@ def test_book(tmp_path):
             labels = [cls.label for cls in st.exercises()]
             where = f"stage {st.number:02d}"
             problems += solution_problems(text, labels, where)
+            problems += exercise_number_problems(text, len(labels), where)
             problems += feedback_problems(text, len(labels), where)
             problems += launch_button_problems(text, st)
         problems += external_script_problems(html_dir)
@@ -158,6 +187,37 @@ def test_book(tmp_path):
 # --------------------------------------------------------------------------------------------
 # The checks can fail (fast, no build)
 # --------------------------------------------------------------------------------------------
+def test_only_toc_pages_may_be_built(tmp_path):
+    for name in ("index.html", "book/intro.html", "README.html", ".pytest_cache/README.html"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("<html></html>", encoding="utf-8")
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "_static" / "x.html").write_text("", encoding="utf-8")
+    assert pages_beyond_toc(tmp_path) == [
+        "page .pytest_cache/README.html was built but _toc.yml does not list it",
+        "page README.html was built but _toc.yml does not list it",
+    ]
+
+
+def test_exercises_are_numbered_per_page():
+    import sys
+
+    sys.path.insert(0, str(REPO / "book" / "_ext"))
+    try:
+        from trek_book import number_per_page
+    finally:
+        sys.path.pop(0)
+    numbers = {
+        "notebooks/01-http": {"exercise": {"a": (1,), "b": (2,)}},
+        "notebooks/02-language": {"exercise": {"d": (12,), "c": (11,)}, "figure": {"f": (3,)}},
+    }
+    assert number_per_page(numbers) == ["notebooks/02-language"]
+    assert numbers["notebooks/02-language"] == {
+        "exercise": {"c": (1,), "d": (2,)},
+        "figure": {"f": (3,)},
+    }
+
+
 def test_checks_catch_open_solutions_and_cdn_scripts(tmp_path):
     page_html = (
         '<div class="solution dropdown admonition" id="http-sol-a"></div>'
@@ -175,6 +235,10 @@ def test_checks_catch_open_solutions_and_cdn_scripts(tmp_path):
     )
     problems = external_script_problems(tmp_path)
     assert len(problems) == 1 and "cdn.jsdelivr.net" in problems[0]
+    numbered = '<span class="caption-number">Exercise 11 </span>'
+    assert exercise_number_problems(numbered, 1, "p") == [
+        "p: exercises are numbered [11], not 1..1 (their qN)"
+    ]
     assert feedback_problems('class="trek-feedback trek-correct"', 1, "p") == [
         "p: 0 'Not attempted' for 1",
         "p: the unsolved page shows ['correct']",

@@ -28,21 +28,28 @@ def toc() -> dict:
 
 
 def trek_map(text: str) -> list[dict]:
-    """The rows of the trek map table in intro.md: number, title, link target, status."""
+    """The rows of the trek map tables in intro.md: number, title, link target, status and
+    the part (the ``###`` heading above the row's table)."""
     rows = []
+    part = None
     for line in text.splitlines():
+        if line.startswith("### "):
+            part = line[4:].strip()
         match = MAP_ROW.match(line)
         if not match:
             continue
         number, title_cell, goal, status = match.groups()
         link = LINK.match(title_cell)
+        # A status is plain text or a sphinx-design badge: {bdg-success}`available`
+        status = re.sub(r"^\{[\w-]+\}`(.*)`$", r"\1", status.strip())
         rows.append(
             {
                 "number": int(number),
                 "title": link["title"] if link else title_cell,
                 "target": link["target"] if link else None,
                 "goal": goal,
-                "status": status.strip().strip("*_").lower(),
+                "status": status.strip("*_").lower(),
+                "part": part,
             }
         )
     return rows
@@ -81,9 +88,11 @@ def test_trek_map_matches_the_stages():
 
 def test_trek_map_parser_sees_links_and_coming_soon():
     text = (
-        "| Stage | Title | Goal | Status |\n|---|---|---|---|\n"
-        "| 01 | [Web](../notebooks/01-http.ipynb) | *g* | available |\n"
-        "| 02 | Language | *g* | coming soon |\n"
+        "### Foundations\n\n| Stage | Title | Goal | Status |\n|---|---|---|---|\n"
+        "| 01 | [Web](../notebooks/01-http.ipynb) | *g* | {bdg-success}`available` |\n"
+        "### Building blocks\n\n| Stage | Title | Goal | Status |\n|---|---|---|---|\n"
+        "| 02 | Language | *g* | {bdg-secondary-line}`coming soon` |\n"
+        "| 03 | SQL | *g* | *coming soon* |\n"
     )
     assert trek_map(text) == [
         {
@@ -92,9 +101,52 @@ def test_trek_map_parser_sees_links_and_coming_soon():
             "target": "../notebooks/01-http.ipynb",
             "goal": "*g*",
             "status": "available",
+            "part": "Foundations",
         },
-        {"number": 2, "title": "Language", "target": None, "goal": "*g*", "status": "coming soon"},
+        {
+            "number": 2,
+            "title": "Language",
+            "target": None,
+            "goal": "*g*",
+            "status": "coming soon",
+            "part": "Building blocks",
+        },
+        {
+            "number": 3,
+            "title": "SQL",
+            "target": None,
+            "goal": "*g*",
+            "status": "coming soon",
+            "part": "Building blocks",
+        },
     ]
+
+
+def toc_parts(contents: dict) -> dict[str, str]:
+    """``{document: caption of the part that lists it}``."""
+    return {
+        name: part["caption"]
+        for part in contents.get("parts", [])
+        for name in toc_files(part.get("chapters", []))
+    }
+
+
+def test_toc_parts_follow_the_trek_map():
+    """A stage sits in the same part in the table of contents as on the trek map, and the
+    parts come in the map's order."""
+    rows = trek_map((REPO / "book" / "intro.md").read_text(encoding="utf-8"))
+    assert all(row["part"] for row in rows), "every trek map row sits under a ### part heading"
+    parts_of_map = list(dict.fromkeys(row["part"] for row in rows))
+    placed = toc_parts(toc())
+    for row, st in zip(rows, STAGES, strict=True):
+        if st.available:
+            name = f"notebooks/{Path(st.notebook).stem}"
+            assert placed.get(name) == row["part"], (
+                f"stage {st.number}: the trek map puts it under {row['part']!r}, _toc.yml under "
+                f"{placed.get(name)!r}"
+            )
+    toc_order = [p for p in dict.fromkeys(placed.values()) if p in parts_of_map]
+    assert toc_order == [p for p in parts_of_map if p in toc_order]
 
 
 def test_toc_lists_existing_pages_and_exactly_the_available_stages():
@@ -191,3 +243,26 @@ def test_book_extension_drops_latex_only_beside_html():
     kept = [[c["mime_type"] for c in b.children] for b in document.children]
     assert kept == [["text/html", "text/plain"], ["text/latex", "text/plain"]]
     assert config()["sphinx"]["local_extensions"] == {"trek_book": "book/_ext"}
+
+
+def test_book_extension_drops_unused_thebe_assets():
+    import sys
+    from types import SimpleNamespace as Asset
+
+    sys.path.insert(0, str(REPO / "book" / "_ext"))
+    try:
+        from trek_book import tidy_assets
+    finally:
+        sys.path.pop(0)
+
+    thebe_config = Asset(filename=None, attributes={"body": 'const THEBE_JS_URL = "x"'})
+    scripts = [Asset(filename="doctools.js", attributes={}), thebe_config, thebe_config]
+    scripts.append(Asset(filename="sphinx-thebe.js", attributes={"async": "async"}))
+    styles = [Asset(filename="sphinx-thebe.css"), Asset(filename="pygments.css")]
+    kept_scripts, kept_styles = list(scripts), list(styles)
+    tidy_assets(kept_scripts, kept_styles, thebe=False)
+    assert [s.filename for s in kept_scripts] == ["doctools.js"]
+    assert [s.filename for s in kept_styles] == ["pygments.css"]
+    kept_scripts = list(scripts)
+    tidy_assets(kept_scripts, list(styles), thebe=True)  # live code on: only the duplicate goes
+    assert kept_scripts == [scripts[0], thebe_config, scripts[3]]

@@ -113,8 +113,10 @@ def sequence(
                 raise ValueError(f"{name!r} is not one of the participants {participants}")
         x1, x2 = x[sender], x[receiver]
         if x1 == x2:
+            # Wide enough for the text (about 7 px a character at 12 px), within the drawing.
+            note_width = min(max(min(260, gap - 12), len(label) * 7 + 14), width - 10 - x1)
             body.append(
-                f"<rect x='{x1 + 6:.1f}' y='{y - 15:.1f}' width='{min(260, gap - 12):.0f}' "
+                f"<rect x='{x1 + 6:.1f}' y='{y - 15:.1f}' width='{note_width:.0f}' "
                 f"height='22' rx='4' fill='#fff8db' stroke='#d4b106'/>"
             )
             body.append(_text(x1 + 12, y, label, size=12, anchor="start"))
